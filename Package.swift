@@ -1,0 +1,61 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// Upcoming features that keep module boundaries honest: `any` is spelled out, and an import that leaks into
+// public API must say `public import`.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "QwenAudio",
+    products: [
+        .executable(name: "qwen-audio", targets: ["QwenAudioCLI"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // FFmpeg 5.1 (Debian 12): demuxing, decoding and resampling. The module map links all four libraries.
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavformat",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswresample-dev"])]
+        ),
+        // OpenBLAS (pthread build): SGEMM for the spectrogram now, for every dense layer later.
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+
+        .target(
+            name: "QwenAudioIO",
+            dependencies: ["CFFmpeg", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "QwenAudioFeatures", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "QwenAudioCLI",
+            dependencies: [
+                "QwenAudioIO",
+                "QwenAudioFeatures",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "QwenAudioIOTests",
+            dependencies: ["QwenAudioIO"],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "QwenAudioFeaturesTests",
+            dependencies: ["QwenAudioFeatures"],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

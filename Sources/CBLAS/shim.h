@@ -1,0 +1,4 @@
+#ifndef QWENAUDIO_CBLAS_SHIM_H
+#define QWENAUDIO_CBLAS_SHIM_H
+#include <cblas.h>
+#endif

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct QwenAudioCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "qwen-audio",
+        abstract: "Qwen-Audio, self-hosted: audio and text in, text out.",
+        subcommands: [Probe.self, Bench.self]
+    )
+}
