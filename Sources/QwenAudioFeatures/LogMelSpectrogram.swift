@@ -12,8 +12,12 @@ import Foundation
 /// 3. power spectrum through a Slaney mel filter bank;
 /// 4. `log10(max(mel, 1e-10))`, floored at the clip's maximum − 8, then `(x + 4) / 4`.
 ///
-/// The 400-point DFT runs as one SGEMM over all frames, with the window folded into the basis. Frames that
-/// only see the zero padding are not computed: their spectrum is exactly zero, as in the reference.
+/// The DFT is the first two radix-2 steps of an FFT done by hand, then SGEMM: the window and the real input
+/// are symmetric (w[n] = w[400 − n]), so each frame folds into sums and differences of mirrored samples, and
+/// bins k and 200 − k share their products up to the sign of odd terms. Four [frames × 100] × [100 × 101]
+/// GEMMs replace one [frames × 400] × [400 × 402]: a quarter of the arithmetic. The mel filters are
+/// triangles a few bins wide, applied sparsely. Frames that only see the zero padding are not computed: their
+/// spectrum is exactly zero, as in the reference.
 public struct LogMelSpectrogram: Sendable {
     public static let sampleRate = 16_000
     public static let fftSize = 400
@@ -23,99 +27,131 @@ public struct LogMelSpectrogram: Sendable {
     public static let frames = windowSamples / hopLength
     static let frequencyBins = fftSize / 2 + 1
 
+    /// Folded inputs per frame: four blocks of `blockSize`, see ``foldFrame``.
+    private static let blockSize = 100
+    /// Bins 0…100; bins 101…200 come from the same products.
+    private static let halfBins = 101
+
     /// The number of mel bins: 128 for Qwen2-Audio and Whisper large-v3, 80 for earlier Whisper models.
     public let melBins: Int
-    /// `[fftSize, 2 * frequencyBins]`: windowed cosines, then windowed sines.
-    private let dftBasis: [Float]
-    /// `[frequencyBins, melBins]`.
-    private let filters: [Float]
+    /// Four `[blockSize, halfBins]` bases, one after the other: windowed cosines over even and odd n, windowed
+    /// sines over even and odd n.
+    private let foldedBasis: [Float]
+    /// Each mel filter's nonzero run: its first frequency bin, and where its weights start in
+    /// `filterWeights` (filter m's run ends where filter m + 1's starts).
+    private let filterBins: [Int]
+    private let filterOffsets: [Int]
+    private let filterWeights: [Float]
 
     public init(melBins: Int = 128) {
         precondition(melBins > 0, "melBins must be positive")
         self.melBins = melBins
-        self.filters = MelFilterBank.slaney(
+        let dense = MelFilterBank.slaney(
             melBins: melBins,
             frequencyBins: Self.frequencyBins,
             sampleRate: Self.sampleRate,
             maxFrequency: Double(Self.sampleRate) / 2
         )
-        let n = Self.fftSize
-        let bins = Self.frequencyBins
-        var basis = [Float](repeating: 0, count: n * 2 * bins)
-        for t in 0..<n {
-            // Periodic Hann: torch.hann_window(400) == np.hanning(401)[:-1].
-            let window = 0.5 - 0.5 * cos(2 * Double.pi * Double(t) / Double(n))
+        var firstBins: [Int] = []
+        var offsets: [Int] = [0]
+        var weights: [Float] = []
+        for mel in 0..<melBins {
+            let column = (0..<Self.frequencyBins).map { dense[$0 * melBins + mel] }
+            let first = column.firstIndex { $0 != 0 } ?? 0
+            let last = column.lastIndex { $0 != 0 } ?? -1
+            firstBins.append(first)
+            if last >= first { weights.append(contentsOf: column[first...last]) }
+            offsets.append(weights.count)
+        }
+        self.filterBins = firstBins
+        self.filterOffsets = offsets
+        self.filterWeights = weights
+
+        let n = Double(Self.fftSize)
+        let block = Self.blockSize
+        let bins = Self.halfBins
+        var basis = [Float](repeating: 0, count: 4 * block * bins)
+        // Periodic Hann: torch.hann_window(400) == np.hanning(401)[:-1].
+        func window(_ t: Int) -> Double { 0.5 - 0.5 * cos(2 * Double.pi * Double(t) / n) }
+        // Reduce k·t mod 400 first so the angle is exact in Float64.
+        func angle(_ k: Int, _ t: Int) -> Double { 2 * Double.pi * Double((k * t) % Self.fftSize) / n }
+        for row in 0..<block {
+            let even = 2 * row + 2  // cosine terms over n = 2, 4, …, 200; sine terms over n = 2, …, 198 (+ padding)
+            let odd = 2 * row + 1  // n = 1, 3, …, 199
             for k in 0..<bins {
-                // Reduce k·t mod n first so the angle stays small and exact in Float64.
-                let angle = 2 * Double.pi * Double((k * t) % n) / Double(n)
-                basis[t * 2 * bins + k] = Float(window * cos(angle))
-                basis[t * 2 * bins + bins + k] = Float(window * sin(angle))
+                basis[(0 * block + row) * bins + k] = Float(window(even) * cos(angle(k, even)))
+                basis[(1 * block + row) * bins + k] = Float(window(odd) * cos(angle(k, odd)))
+                basis[(2 * block + row) * bins + k] = even < Self.fftSize / 2 ? Float(window(even) * sin(angle(k, even))) : 0
+                basis[(3 * block + row) * bins + k] = Float(window(odd) * sin(angle(k, odd)))
             }
         }
-        self.dftBasis = basis
+        self.foldedBasis = basis
     }
 
     /// Computes the features of one clip of 16 kHz mono samples. Samples past 30 s are ignored.
     public func callAsFunction(_ samples: [Float]) -> LogMelFeatures {
-        let n = Self.fftSize
         let hop = Self.hopLength
-        let bins = Self.frequencyBins
         let totalFrames = Self.frames
         let used = min(samples.count, Self.windowSamples)
         // Frame t reads samples [160t − 200, 160t + 200); later frames see only padding.
-        let activeFrames = min(totalFrames, (used + n / 2 + hop - 1) / hop)
+        let activeFrames = min(totalFrames, (used + Self.fftSize / 2 + hop - 1) / hop)
 
-        var output = [Float](repeating: -10, count: melBins * totalFrames)  // log10(1e-10) for silent frames
-        var peak: Float = activeFrames < totalFrames ? -10 : -.infinity
+        var output = [Float](repeating: 1e-10, count: melBins * totalFrames)  // silent frames clamp to 1e-10
         if activeFrames > 0 {
-            let spectrum = UnsafeMutableBufferPointer<Float>.allocate(capacity: activeFrames * (n + 2 * bins))
-            defer { spectrum.deallocate() }
-            let framed = spectrum.baseAddress!
-            let dft = framed + activeFrames * n
+            let block = Self.blockSize
+            let bins = Self.halfBins
+            let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: activeFrames * (4 * block + 4 * bins))
+            defer { scratch.deallocate() }
+            let folded = scratch.baseAddress!  // [activeFrames, 4 · block]
+            let products = folded + activeFrames * 4 * block  // [activeFrames, 4 · bins]
             samples.withUnsafeBufferPointer { x in
-                Self.frame(x.baseAddress!, used: used, into: framed, frames: activeFrames)
-            }
-            dftBasis.withUnsafeBufferPointer { basis in
-                cblas_sgemm(
-                    CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                    Int32(activeFrames), Int32(2 * bins), Int32(n),
-                    1, framed, Int32(n), basis.baseAddress, Int32(2 * bins),
-                    0, dft, Int32(2 * bins)
-                )
-            }
-            // Power spectrum, written over the frames (no longer needed): [activeFrames, bins].
-            let power = framed
-            for t in 0..<activeFrames {
-                let row = dft + t * 2 * bins
-                for k in 0..<bins {
-                    let re = row[k]
-                    let im = row[bins + k]
-                    power[t * bins + k] = re * re + im * im
+                for t in 0..<activeFrames {
+                    Self.foldFrame(t, of: x.baseAddress!, used: used, into: folded + t * 4 * block)
                 }
             }
-            // Mel energies, written over the DFT output: [activeFrames, melBins].
-            let mel = dft
-            filters.withUnsafeBufferPointer { filters in
-                cblas_sgemm(
-                    CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                    Int32(activeFrames), Int32(melBins), Int32(bins),
-                    1, power, Int32(bins), filters.baseAddress, Int32(melBins),
-                    0, mel, Int32(melBins)
-                )
+            foldedBasis.withUnsafeBufferPointer { basis in
+                for part in 0..<4 {
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, CblasNoTrans,
+                        Int32(activeFrames), Int32(bins), Int32(block),
+                        1, folded + part * block, Int32(4 * block),
+                        basis.baseAddress! + part * block * bins, Int32(bins),
+                        0, products + part * bins, Int32(4 * bins)
+                    )
+                }
             }
+            let power = UnsafeMutableBufferPointer<Float>.allocate(capacity: Self.frequencyBins)
+            defer { power.deallocate() }
             output.withUnsafeMutableBufferPointer { out in
-                for t in 0..<activeFrames {
-                    let row = mel + t * melBins
-                    for b in 0..<melBins {
-                        let value = log10f(max(row[b], 1e-10))
-                        out[b * totalFrames + t] = value
-                        peak = max(peak, value)
+                filterWeights.withUnsafeBufferPointer { weights in
+                    filterBins.withUnsafeBufferPointer { filterBins in
+                        filterOffsets.withUnsafeBufferPointer { offsets in
+                            for t in 0..<activeFrames {
+                                let row = products + t * 4 * bins
+                                for k in 0..<bins {
+                                    let cosEven = row[k], cosOdd = row[bins + k]
+                                    let sinEven = row[2 * bins + k], sinOdd = row[3 * bins + k]
+                                    let reLow = cosEven + cosOdd, imLow = sinEven + sinOdd
+                                    let reHigh = cosEven - cosOdd, imHigh = sinEven - sinOdd
+                                    power[k] = reLow * reLow + imLow * imLow
+                                    power[200 - k] = reHigh * reHigh + imHigh * imHigh
+                                }
+                                for mel in 0..<melBins {
+                                    var energy: Float = 0
+                                    let first = filterBins[mel]
+                                    for w in offsets[mel]..<offsets[mel + 1] {
+                                        energy += power[first + w - offsets[mel]] * weights[w]
+                                    }
+                                    out[mel * totalFrames + t] = max(energy, 1e-10)
+                                }
+                            }
+                        }
                     }
                 }
             }
         }
-        let floor = peak - 8
         output.withUnsafeMutableBufferPointer { out in
+            let floor = FastMath.log10InPlace(out) - 8
             for i in out.indices { out[i] = (max(out[i], floor) + 4) / 4 }
         }
         return LogMelFeatures(
@@ -126,24 +162,49 @@ public struct LogMelSpectrogram: Sendable {
         )
     }
 
-    /// Writes `frames` rows of 400 samples, hop 160, from the clip zero-padded to 30 s and reflect-padded by
-    /// 200 on each side (torch.stft with center=True, pad_mode="reflect").
-    private static func frame(_ x: UnsafePointer<Float>, used: Int, into framed: UnsafeMutablePointer<Float>, frames: Int) {
+    /// Writes frame `t`'s folded inputs: with y the frame of the clip zero-padded to 30 s and reflect-padded by
+    /// 200 on each side (torch.stft, center=True, pad_mode="reflect"), s[n] = y[n] + y[400 − n] and
+    /// d[n] = y[n] − y[400 − n], in four blocks of 100: s over even n (2…198, then y[200] alone), s over
+    /// odd n, d over even n (2…198, then 0), d over odd n. y[0] carries window weight 0 and is dropped.
+    @inline(__always)
+    private static func foldFrame(_ t: Int, of x: UnsafePointer<Float>, used: Int, into row: UnsafeMutablePointer<Float>) {
         let n = fftSize
+        let start = t * hopLength - n / 2
+        let block = blockSize
+        if start >= 0 && start + n <= used {
+            let y = x + start
+            for i in 0..<(block - 1) {
+                let e = 2 * i + 2
+                row[i] = y[e] + y[n - e]
+                row[2 * block + i] = y[e] - y[n - e]
+            }
+            row[block - 1] = y[n / 2]
+            row[3 * block - 1] = 0
+            for i in 0..<block {
+                let o = 2 * i + 1
+                row[block + i] = y[o] + y[n - o]
+                row[3 * block + i] = y[o] - y[n - o]
+            }
+            return
+        }
         let length = windowSamples
-        for t in 0..<frames {
-            let row = framed + t * n
-            let start = t * hopLength - n / 2
-            if start >= 0 && start + n <= used {
-                row.update(from: x + start, count: n)
-                continue
-            }
-            for m in 0..<n {
-                var j = start + m
-                if j < 0 { j = -j }
-                if j >= length { j = 2 * (length - 1) - j }
-                row[m] = j < used ? x[j] : 0
-            }
+        @inline(__always) func y(_ m: Int) -> Float {
+            var j = start + m
+            if j < 0 { j = -j }
+            if j >= length { j = 2 * (length - 1) - j }
+            return j < used ? x[j] : 0
+        }
+        for i in 0..<(block - 1) {
+            let e = 2 * i + 2
+            row[i] = y(e) + y(n - e)
+            row[2 * block + i] = y(e) - y(n - e)
+        }
+        row[block - 1] = y(n / 2)
+        row[3 * block - 1] = 0
+        for i in 0..<block {
+            let o = 2 * i + 1
+            row[block + i] = y(o) + y(n - o)
+            row[3 * block + i] = y(o) - y(n - o)
         }
     }
 }

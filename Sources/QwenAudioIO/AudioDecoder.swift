@@ -158,12 +158,27 @@ private final class DecodeSession {
             throw .corruptData(detail: "the \(formatName) header cannot be read: \(ffmpegErrorString(openResult))\(lastProblem)")
         }
         self.format = opened
-        let infoResult = avformat_find_stream_info(opened, nil)
-        try checkDeadline()
-        if infoResult < 0 && opened.pointee.nb_streams == 0 {
-            throw .corruptData(detail: "no stream could be read from the \(formatName) data\(lastProblem)")
+        // The demuxer re-probes what a WAV's PCM really holds (S/PDIF, MP3 in disguise) on every doubling of
+        // the data read, up to `probesize` (5 MB by default): 8 ms for 30 s of audio. 64 KiB decides it.
+        opened.pointee.probesize = 1 << 16
+        // Most headers (WAV, MP3, MP4, Ogg, FLAC, Matroska) already describe the audio; reading packets ahead to
+        // learn more costs up to 8 ms per WAV. Raw streams such as ADTS need it.
+        if !Self.hasCompleteAudioStream(opened) {
+            let infoResult = avformat_find_stream_info(opened, nil)
+            try checkDeadline()
+            if infoResult < 0 && opened.pointee.nb_streams == 0 {
+                throw .corruptData(detail: "no stream could be read from the \(formatName) data\(lastProblem)")
+            }
         }
         return opened
+    }
+
+    private static func hasCompleteAudioStream(_ format: UnsafeMutablePointer<AVFormatContext>) -> Bool {
+        (0..<Int(format.pointee.nb_streams)).contains { index in
+            guard let parameters = format.pointee.streams[index]?.pointee.codecpar?.pointee else { return false }
+            return parameters.codec_type == AVMEDIA_TYPE_AUDIO && parameters.codec_id != AV_CODEC_ID_NONE
+                && parameters.sample_rate > 0 && parameters.ch_layout.nb_channels > 0
+        }
     }
 
     /// Formats FFmpeg can open that are never audio: still images, text and subtitles.
