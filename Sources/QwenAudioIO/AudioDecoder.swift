@@ -159,8 +159,9 @@ private final class DecodeSession {
         }
         self.format = opened
         // The demuxer re-probes what a WAV's PCM really holds (S/PDIF, MP3 in disguise) on every doubling of
-        // the data read, up to `probesize` (5 MB by default): 8 ms for 30 s of audio. 64 KiB decides it.
-        opened.pointee.probesize = 1 << 16
+        // the data read, up to `probesize` (5 MB by default): 8 ms for 30 s of audio. 16 KiB decides it and
+        // still holds several frames of a raw stream for avformat_find_stream_info.
+        opened.pointee.probesize = 1 << 14
         // Most headers (WAV, MP3, MP4, Ogg, FLAC, Matroska) already describe the audio; reading packets ahead to
         // learn more costs up to 8 ms per WAV. Raw streams such as ADTS need it.
         if !Self.hasCompleteAudioStream(opened) {
