@@ -84,10 +84,7 @@ struct Bench: AsyncParsableCommand {
             )
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let report = BenchReport(threads: threads, melBins: melBins, iterations: iterations, rows: rows)
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(JSONOutput.string(BenchReport(threads: threads, melBins: melBins, iterations: iterations, rows: rows)))
         } else {
             print("front end: FFmpeg decode → 16 kHz mono, then \(melBins)-bin log-mel; median of \(iterations); BLAS threads \(threads)")
             print("file".padding(toLength: 40, withPad: " ", startingAt: 0) + "  audio s  decode ms  log-mel ms  total ms      RTF")

@@ -86,15 +86,9 @@ struct ProbeReport: Encodable {
         return rows.map { $0.0.padding(toLength: 18, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
     }
 
-    var json: String { Self.encode(self) }
+    var json: String { JSONOutput.string(self) }
 
     static func json(of error: AudioError) -> String {
-        encode(["error": ["code": error.code, "message": error.message]])
-    }
-
-    private static func encode(_ value: some Encodable) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self)
+        JSONOutput.string(["error": ["code": error.code, "message": error.message]])
     }
 }
