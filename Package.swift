@@ -34,11 +34,32 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "QwenAudioFeatures", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
+        // Kernels are optimised in debug builds too: unoptimised SIMD loops run 50× slower, which turns the
+        // parity tests' forward passes from seconds into minutes. Nothing here is a library product.
+        .target(
+            name: "QwenAudioTensor",
+            dependencies: ["CBLAS"],
+            swiftSettings: swiftSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+        ),
+        .target(name: "QwenAudioTokenizer", swiftSettings: swiftSettings),
+        .target(
+            name: "QwenAudioEngine",
+            dependencies: ["QwenAudioModels", "QwenAudioTokenizer"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "QwenAudioModels",
+            dependencies: ["QwenAudioTensor", "QwenAudioFeatures"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "QwenAudioCLI",
             dependencies: [
                 "QwenAudioIO",
                 "QwenAudioFeatures",
+                "QwenAudioModels",
+                "QwenAudioEngine",
+                "QwenAudioTokenizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -49,6 +70,37 @@ let package = Package(
             name: "QwenAudioIOTests",
             dependencies: ["QwenAudioIO"],
             exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "QwenAudioTestSupport",
+            dependencies: ["QwenAudioTensor", "QwenAudioModels"],
+            path: "Tests/TestSupport",
+            // Regenerating the fixtures' weights (millions of PRNG draws) takes seconds optimised and a minute
+            // without; this test-only target is never a dependency of anything shipped.
+            swiftSettings: swiftSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+        ),
+        .testTarget(
+            name: "QwenAudioModelsTests",
+            dependencies: ["QwenAudioModels", "QwenAudioTestSupport"],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "QwenAudioEngineTests",
+            dependencies: ["QwenAudioEngine", "QwenAudioFeatures", "QwenAudioTestSupport"],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "QwenAudioTokenizerTests",
+            dependencies: ["QwenAudioTokenizer"],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "QwenAudioTensorTests",
+            dependencies: ["QwenAudioTensor"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -6,16 +6,26 @@ import QwenAudioIO
 /// `qwen-audio bench`: measures the stages of a request and prints the numbers (never a pass/fail).
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure decode and log-mel time for audio files (the front end of every request)."
+        abstract: "Measure a model (load, encoder, prefill, decode, memory) or the audio front end (decode, log-mel).",
+        discussion: """
+            With --model: one 30 s request through the model (the first --audio file, else a synthetic clip). \
+            Without: decode and log-mel timings for each --audio file.
+            """
     )
 
+    @Option(help: "A model directory to measure.")
+    var model: String?
+
+    @Option(help: "Tokens to decode after the prompt, with --model.")
+    var decodeTokens = 128
+
     @Option(name: .customLong("audio"), help: "An audio file to measure; repeat for several.")
-    var audioFiles: [String]
+    var audioFiles: [String] = []
 
     @Option(help: "Timed repetitions per file (after one warm-up); the median is reported.")
     var iterations = 10
 
-    @Option(help: "OpenBLAS threads for the spectrogram GEMMs.")
+    @Option(help: "OpenBLAS threads for the spectrogram GEMMs (front-end bench).")
     var threads = 1
 
     @Option(help: "Mel bins: 128 (Qwen2-Audio) or 80 (Whisper v1/v2).")
@@ -25,7 +35,7 @@ struct Bench: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard !audioFiles.isEmpty else { throw ValidationError("give at least one --audio FILE") }
+        guard model != nil || !audioFiles.isEmpty else { throw ValidationError("give --model DIR or at least one --audio FILE") }
         guard iterations > 0 else { throw ValidationError("--iterations must be at least 1") }
     }
 
@@ -48,6 +58,14 @@ struct Bench: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let model {
+            let audio = try audioFiles.first.map { try AudioDecoder.decode(contentsOf: $0).samples }
+            let report = try ModelBench.run(directory: model, audio: audio, decodeTokens: decodeTokens) { step in
+                FileHandle.standardError.write(Data("… \(step)\n".utf8))
+            }
+            print(json ? JSONOutput.string(report) : report.table)
+            return
+        }
         BLASThreads.set(threads)
         let extractor = LogMelSpectrogram(melBins: melBins)
         var rows: [Row] = []

@@ -5,6 +5,6 @@ struct QwenAudioCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "qwen-audio",
         abstract: "Qwen-Audio, self-hosted: audio and text in, text out.",
-        subcommands: [Probe.self, Bench.self]
+        subcommands: [Chat.self, Probe.self, Bench.self]
     )
 }
