@@ -362,7 +362,7 @@ def reference(args, info, files, tok_source):
             "total_parameters": int(sum(int(np.prod(v["shape"])) for v in info.values())),
             "tensors": info,
         },
-        "model_dir": {"files": model_files, "tokenizer_source": tok_source},
+        "model_dir_files": model_files,
         "prng_self_test": {k: qf.prng_reference_scalar(k, tuple(info[k]["shape"]), 4, args.seed)
                            for k in ("audio_tower.conv1.weight", "language_model.model.norm.weight",
                                      "language_model.lm_head.weight")},

@@ -164,7 +164,6 @@ def make_config(geometry):
 
 
 GENERATION_CONFIG = {  # spec §10
-    "bos_token_id": ENDOFTEXT,
     "do_sample": True,
     "eos_token_id": [ENDOFTEXT, IM_END],
     "pad_token_id": ENDOFTEXT,
@@ -509,13 +508,18 @@ def write_tokenizer_files(model_dir, tiktoken=None, log=print):
     """Put vocab.json/merges.txt/tokenizer.json/tokenizer_config.json into model_dir.
     Order of preference: the cache from an earlier run; the team's Tools/make_tokenizer_files.py (if present);
     a private build with transformers' Qwen2Tokenizer. Returns a short description of the source."""
+    import hashlib
     import shutil
-    cache = os.path.join(TOKENIZER_CACHE, "files")
+    tool = os.path.join(os.path.dirname(os.path.abspath(__file__)), "make_tokenizer_files.py")
+    key = "private"
+    if os.path.exists(tool):  # a new version of the team's script gets a new cache entry
+        with open(tool, "rb") as f:
+            key = "tool-" + hashlib.sha256(f.read()).hexdigest()[:16]
+    cache = os.path.join(TOKENIZER_CACHE, "files-" + key)
     if not all(os.path.exists(os.path.join(cache, f)) for f in TOKENIZER_FILES):
         tmp = cache + ".tmp"
         shutil.rmtree(tmp, ignore_errors=True)
         os.makedirs(tmp)
-        tool = os.path.join(os.path.dirname(os.path.abspath(__file__)), "make_tokenizer_files.py")
         source = None
         if os.path.exists(tool):
             log(f"  tokenizer: running {tool}")

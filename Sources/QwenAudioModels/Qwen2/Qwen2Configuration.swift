@@ -1,3 +1,5 @@
+import Foundation
+
 /// The Qwen2 decoder's geometry, read from a `config.json` (or Qwen2-Audio's `text_config`).
 ///
 /// Fields a config leaves out take `Qwen2Config`'s defaults (transformers `configuration_qwen2.py`): the
@@ -21,7 +23,10 @@ public struct Qwen2Configuration: Sendable, Equatable {
         intermediateSize = try json.int("intermediate_size", default: 22_016)
         layerCount = try json.int("num_hidden_layers", default: 32)
         headCount = try json.int("num_attention_heads", default: 32)
-        kvHeadCount = try json.int("num_key_value_heads", default: headCount)
+        // transformers' Qwen2Config: an absent key takes the class default (32); an explicit null means
+        // "as many as the attention heads". The published 7B config omits both, giving 32 and 32.
+        kvHeadCount = json.values["num_key_value_heads"] is NSNull
+            ? headCount : try json.int("num_key_value_heads", default: 32)
         headDim = try json.int("head_dim", default: headCount > 0 ? hiddenSize / headCount : 0)
         rmsNormEpsilon = Float(try json.double("rms_norm_eps", default: 1e-6))
         // transformers 5 nests the base in `rope_parameters`; older files have `rope_theta`.
