@@ -34,7 +34,9 @@ enum FastMath {
     @inline(__always)
     static func log10(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let bits = unsafeBitCast(x, to: SIMD8<Int32>.self)
-        var exponent = SIMD8<Float>((bits &>> 23) &- 127)
+        // Integer → float through the mantissa (adding 1.5·2²³), which stays vectorised where Swift's generic
+        // SIMD conversion would go lane by lane.
+        var exponent = unsafeBitCast(((bits &>> 23) &- 127) &+ 0x4B40_0000, to: SIMD8<Float>.self) - 12_582_912
         var mantissa = unsafeBitCast((bits & 0x007F_FFFF) | 0x3F80_0000, to: SIMD8<Float>.self)
         // Mantissa in [1, 2): move the upper part to [√½, 1) so the polynomial argument stays small.
         let high = mantissa .> 1.41421356

@@ -151,3 +151,36 @@ struct KernelTests {
         #expect(HalfPrecision.float(fromBFloat16: HalfPrecision.bfloat16(from: -2.5)) == -2.5)
     }
 }
+
+@Suite("Vector math against libm")
+struct VectorMathTests {
+    @Test("exp and erf over their working ranges")
+    func accuracy() {
+        var worstExp: Double = 0, worstErf: Double = 0
+        var x: Float = -90
+        while x < 88 {
+            let lanes = SIMD8<Float>((0..<8).map { x + Float($0) * 0.0137 })
+            let e = VectorMath.exp(lanes), f = VectorMath.erf(lanes / 10)
+            for j in 0..<8 {
+                let reference = Foundation.exp(Double(lanes[j]))
+                if lanes[j] >= -87 { worstExp = max(worstExp, abs(Double(e[j]) - reference) / reference) }
+                worstErf = max(worstErf, abs(Double(f[j]) - Foundation.erf(Double(lanes[j] / 10))))
+            }
+            x += 0.11
+        }
+        #expect(worstExp < 3e-7, "exp relative error \(worstExp)")
+        #expect(worstErf < 5e-7, "erf absolute error \(worstErf)")
+        #expect(VectorMath.exp(SIMD8(repeating: -.infinity)) == SIMD8(repeating: 0))
+    }
+
+    @Test("softmax rows sum to one and masked entries are exactly zero")
+    func softmax() {
+        var row: [Float] = [1, 2, -.infinity, 3, 0.5, -.infinity, 2, 1, 0]
+        row.withUnsafeMutableBufferPointer { Kernels.softmax($0.baseAddress!, rows: 1, size: $0.count) }
+        #expect(abs(row.reduce(0, +) - 1) < 1e-6)
+        #expect(row[2] == 0 && row[5] == 0)
+        let expected = [1, 2, 3, 0.5, 2, 1, 0].map { Foundation.exp(Double($0) - 3) }
+        let total = expected.reduce(0, +)
+        #expect(abs(Double(row[3]) - expected[2] / total) < 1e-6)
+    }
+}

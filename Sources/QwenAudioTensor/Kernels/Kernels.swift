@@ -26,13 +26,15 @@ public enum Kernels {
                 CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(n), Int32(k),
                 1, x, Int32(k), weight.floats, Int32(k), accumulate ? 1 : 0, out, Int32(n))
         } else {
-            let panelRows = 256
+            // One SGEMM over the whole widened matrix when it is at most 64 MiB (every layer of the mid-size
+            // model; 7B layers go in 256-row panels): fewer, larger calls keep OpenBLAS's threads busy.
+            let panelRows = n * k <= 16 << 20 ? n : 256
             let panel = UnsafeMutablePointer<Float>.allocate(capacity: min(panelRows, n) * k)
             defer { panel.deallocate() }
             var n0 = 0
             while n0 < n {
                 let p = min(panelRows, n - n0)
-                Parallel.chunks(p, minimumPerChunk: 32) { range in
+                Parallel.chunks(p, minimumPerChunk: 64) { range in
                     Convert.toFloat(
                         weight, elements: (n0 + range.lowerBound) * k..<(n0 + range.upperBound) * k,
                         into: panel + range.lowerBound * k)
@@ -99,8 +101,8 @@ public enum Kernels {
             let b0 = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
             let a1 = UnsafeRawPointer(a + i + 8).loadUnaligned(as: SIMD8<Float>.self)
             let b1 = UnsafeRawPointer(b + i + 8).loadUnaligned(as: SIMD8<Float>.self)
-            acc0 = acc0.addingProduct(a0, b0)
-            acc1 = acc1.addingProduct(a1, b1)
+            acc0 += a0 * b0
+            acc1 += a1 * b1
             i += 16
         }
         var sum = (acc0 + acc1).sum()
@@ -120,8 +122,8 @@ public enum Kernels {
             let w1 = UnsafeRawPointer(w + i + 8).loadUnaligned(as: SIMD8<UInt16>.self)
             let f0 = unsafeBitCast(SIMD8<UInt32>(truncatingIfNeeded: w0) &<< 16, to: SIMD8<Float>.self)
             let f1 = unsafeBitCast(SIMD8<UInt32>(truncatingIfNeeded: w1) &<< 16, to: SIMD8<Float>.self)
-            acc0 = acc0.addingProduct(f0, UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self))
-            acc1 = acc1.addingProduct(f1, UnsafeRawPointer(x + i + 8).loadUnaligned(as: SIMD8<Float>.self))
+            acc0 += f0 * UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            acc1 += f1 * UnsafeRawPointer(x + i + 8).loadUnaligned(as: SIMD8<Float>.self)
             i += 16
         }
         var sum = (acc0 + acc1).sum()
@@ -210,36 +212,47 @@ public enum Kernels {
 
     /// Exact GELU, `x · Φ(x)` with the error function (PyTorch `gelu`, not the tanh approximation).
     public static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        Parallel.chunks(count, minimumPerChunk: 4096) { range in
-            for i in range {
-                let v = x[i]
-                x[i] = 0.5 * v * (1 + erff(v * 0.70710678118654752))
+        Parallel.chunks(count / 8, minimumPerChunk: 2048) { range in
+            VectorMath.map(x + range.lowerBound * 8, count: range.count * 8) { v in
+                v * 0.5 * (1 + VectorMath.erf(v * 0.70710678118654752))
             }
+        }
+        let tail = count - count / 8 * 8
+        if tail > 0 {
+            VectorMath.map(x + count - tail, count: tail) { v in v * 0.5 * (1 + VectorMath.erf(v * 0.70710678118654752)) }
         }
     }
 
     /// `gate ← silu(gate) · up`, the Qwen2 MLP's gating, in place.
     public static func siluMultiply(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count: Int) {
-        for i in 0..<count {
+        Parallel.chunks(count / 8, minimumPerChunk: 2048) { range in
+            for block in range {
+                let i = block * 8
+                let g = UnsafeRawPointer(gate + i).loadUnaligned(as: SIMD8<Float>.self)
+                let u = UnsafeRawPointer(up + i).loadUnaligned(as: SIMD8<Float>.self)
+                let result = g / (1 + VectorMath.exp(-g)) * u
+                UnsafeMutableRawPointer(gate + i).storeBytes(of: result, as: SIMD8<Float>.self)
+            }
+        }
+        for i in (count / 8 * 8)..<count {
             let g = gate[i]
             gate[i] = g / (1 + expf(-g)) * up[i]
         }
     }
 
-    /// In-place softmax of each row.
+    /// In-place softmax of each row (masked entries are −∞ and become exactly 0).
     public static func softmax(_ x: UnsafeMutablePointer<Float>, rows: Int, size: Int) {
-        for r in 0..<rows {
-            let row = x + r * size
-            var peak = -Float.infinity
-            for j in 0..<size { peak = max(peak, row[j]) }
-            var sum: Float = 0
-            for j in 0..<size {
-                let e = expf(row[j] - peak)
-                row[j] = e
-                sum += e
+        Parallel.chunks(rows, minimumPerChunk: max(1, 16_384 / max(size, 1))) { range in
+            for r in range {
+                let row = x + r * size
+                var peak = -Float.infinity
+                for j in 0..<size { peak = max(peak, row[j]) }
+                VectorMath.map(row, count: size) { VectorMath.exp($0 - peak) }
+                var sum: Float = 0
+                for j in 0..<size { sum += row[j] }
+                let inverse = 1 / sum
+                for j in 0..<size { row[j] *= inverse }
             }
-            let inv = 1 / sum
-            for j in 0..<size { row[j] *= inv }
         }
     }
 
