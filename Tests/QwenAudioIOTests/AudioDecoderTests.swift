@@ -334,34 +334,3 @@ struct BadAudioTests {
         #expect(errors.allSatisfy { !$0.message.isEmpty })
     }
 }
-
-@Suite("Decoder resources")
-struct DecoderResourceTests {
-    /// Resident memory in bytes, from /proc.
-    static func residentBytes() -> Int {
-        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
-        let fields = text.split(separator: " ")
-        return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
-    }
-
-    @Test("hundreds of good and bad decodes do not grow memory (every FFmpeg object is freed)")
-    func noLeaks() throws {
-        let files = try FileManager.default.contentsOfDirectory(atPath: Corpus.directory.path)
-            .filter { $0 != "manifest.json" }.sorted()
-        let inputs = try files.map { try Corpus.bytes($0) } + [Data(), WAV.pcm16(samples: [], sampleRate: 0)]
-        func round() {
-            for data in inputs { _ = try? AudioDecoder.decode(data) }
-        }
-        for _ in 0..<5 { round() }  // warm up allocator pools and FFmpeg's one-time tables
-        // Other suites run in parallel and move the process's RSS while they work, so look for one quiet window:
-        // a leak grows every window. Leaking the 32 KiB AVIO buffer alone adds 12 MB per window.
-        var growths: [Int] = []
-        for _ in 0..<4 {
-            let before = Self.residentBytes()
-            for _ in 0..<15 { round() }
-            growths.append(Self.residentBytes() - before)
-            if growths.last! < 6 * 1024 * 1024 { break }
-        }
-        #expect(growths.min()! < 6 * 1024 * 1024, "resident memory grew by \(growths) bytes per \(15 * inputs.count) decodes")
-    }
-}
