@@ -96,17 +96,24 @@ public struct LogMelSpectrogram: Sendable {
         // Frame t reads samples [160t − 200, 160t + 200); later frames see only padding.
         let activeFrames = min(totalFrames, (used + Self.fftSize / 2 + hop - 1) / hop)
 
-        var output = [Float](repeating: 1e-10, count: melBins * totalFrames)  // silent frames clamp to 1e-10
+        var output = [Float](repeating: 0, count: melBins * totalFrames)
+        // Frames past `activeFrames` are silent: energy clamps to 1e-10, log10 = −10.
+        var peak: Float = activeFrames < totalFrames ? -10 : -.infinity
+        let block = Self.blockSize
+        let bins = Self.halfBins
+        // [activeFrames, melBins]: frame-major while computing (contiguous), transposed at the end.
+        let mel = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(activeFrames, 1) * melBins)
+        defer { mel.deallocate() }
         if activeFrames > 0 {
-            let block = Self.blockSize
-            let bins = Self.halfBins
-            let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: activeFrames * (4 * block + 4 * bins))
+            // Four folded inputs [activeFrames, block] and four products [activeFrames, bins], each contiguous so
+            // SGEMM packs and writes whole rows.
+            let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: activeFrames * 4 * (block + bins))
             defer { scratch.deallocate() }
-            let folded = scratch.baseAddress!  // [activeFrames, 4 · block]
-            let products = folded + activeFrames * 4 * block  // [activeFrames, 4 · bins]
+            let folded = scratch.baseAddress!
+            let products = folded + activeFrames * 4 * block
             samples.withUnsafeBufferPointer { x in
                 for t in 0..<activeFrames {
-                    Self.foldFrame(t, of: x.baseAddress!, used: used, into: folded + t * 4 * block)
+                    Self.foldFrame(t, of: x.baseAddress!, used: used, into: folded, frames: activeFrames)
                 }
             }
             foldedBasis.withUnsafeBufferPointer { basis in
@@ -114,45 +121,62 @@ public struct LogMelSpectrogram: Sendable {
                     cblas_sgemm(
                         CblasRowMajor, CblasNoTrans, CblasNoTrans,
                         Int32(activeFrames), Int32(bins), Int32(block),
-                        1, folded + part * block, Int32(4 * block),
+                        1, folded + part * activeFrames * block, Int32(block),
                         basis.baseAddress! + part * block * bins, Int32(bins),
-                        0, products + part * bins, Int32(4 * bins)
+                        0, products + part * activeFrames * bins, Int32(bins)
                     )
                 }
             }
-            let power = UnsafeMutableBufferPointer<Float>.allocate(capacity: Self.frequencyBins)
+            let power = UnsafeMutablePointer<Float>.allocate(capacity: Self.frequencyBins)
             defer { power.deallocate() }
-            output.withUnsafeMutableBufferPointer { out in
-                filterWeights.withUnsafeBufferPointer { weights in
-                    filterBins.withUnsafeBufferPointer { filterBins in
-                        filterOffsets.withUnsafeBufferPointer { offsets in
-                            for t in 0..<activeFrames {
-                                let row = products + t * 4 * bins
-                                for k in 0..<bins {
-                                    let cosEven = row[k], cosOdd = row[bins + k]
-                                    let sinEven = row[2 * bins + k], sinOdd = row[3 * bins + k]
-                                    let reLow = cosEven + cosOdd, imLow = sinEven + sinOdd
-                                    let reHigh = cosEven - cosOdd, imHigh = sinEven - sinOdd
-                                    power[k] = reLow * reLow + imLow * imLow
-                                    power[200 - k] = reHigh * reHigh + imHigh * imHigh
-                                }
-                                for mel in 0..<melBins {
-                                    var energy: Float = 0
-                                    let first = filterBins[mel]
-                                    for w in offsets[mel]..<offsets[mel + 1] {
-                                        energy += power[first + w - offsets[mel]] * weights[w]
-                                    }
-                                    out[mel * totalFrames + t] = max(energy, 1e-10)
-                                }
+            filterWeights.withUnsafeBufferPointer { weights in
+                filterBins.withUnsafeBufferPointer { filterBins in
+                    filterOffsets.withUnsafeBufferPointer { offsets in
+                        for t in 0..<activeFrames {
+                            let cosEven = products + t * bins
+                            let cosOdd = cosEven + activeFrames * bins
+                            let sinEven = cosOdd + activeFrames * bins
+                            let sinOdd = sinEven + activeFrames * bins
+                            for k in 0..<bins {  // bins 0…100
+                                let re = cosEven[k] + cosOdd[k], im = sinEven[k] + sinOdd[k]
+                                power[k] = re * re + im * im
+                            }
+                            for k in 0..<bins {  // bins 200…100 share the products with the signs of odd terms flipped
+                                let re = cosEven[k] - cosOdd[k], im = sinEven[k] - sinOdd[k]
+                                power[200 - k] = re * re + im * im
+                            }
+                            let row = mel.baseAddress! + t * melBins
+                            for m in 0..<melBins {
+                                let start = offsets[m], first = filterBins[m] - start
+                                var energy: Float = 0
+                                for w in start..<offsets[m + 1] { energy += power[first + w] * weights[w] }
+                                row[m] = max(energy, 1e-10)
                             }
                         }
                     }
                 }
             }
+            peak = max(peak, FastMath.log10InPlace(UnsafeMutableBufferPointer(rebasing: mel[0..<activeFrames * melBins])))
         }
+        let floor = peak - 8
+        let silent = (max(-10, floor) + 4) / 4
         output.withUnsafeMutableBufferPointer { out in
-            let floor = FastMath.log10InPlace(out) - 8
-            for i in out.indices { out[i] = (max(out[i], floor) + 4) / 4 }
+            // Transpose to [melBins, frames] in tiles of 16 frames (a tile of the source stays in L1).
+            let tile = 16
+            var t0 = 0
+            while t0 < activeFrames {
+                let t1 = min(t0 + tile, activeFrames)
+                for m in 0..<melBins {
+                    let target = out.baseAddress! + m * totalFrames
+                    for t in t0..<t1 { target[t] = (max(mel[t * melBins + m], floor) + 4) / 4 }
+                }
+                t0 = t1
+            }
+            if activeFrames < totalFrames {
+                for m in 0..<melBins {
+                    (out.baseAddress! + m * totalFrames + activeFrames).update(repeating: silent, count: totalFrames - activeFrames)
+                }
+            }
         }
         return LogMelFeatures(
             values: output,
@@ -164,26 +188,32 @@ public struct LogMelSpectrogram: Sendable {
 
     /// Writes frame `t`'s folded inputs: with y the frame of the clip zero-padded to 30 s and reflect-padded by
     /// 200 on each side (torch.stft, center=True, pad_mode="reflect"), s[n] = y[n] + y[400 − n] and
-    /// d[n] = y[n] − y[400 − n], in four blocks of 100: s over even n (2…198, then y[200] alone), s over
-    /// odd n, d over even n (2…198, then 0), d over odd n. y[0] carries window weight 0 and is dropped.
+    /// d[n] = y[n] − y[400 − n], into four part-major blocks `[frames, 100]`: s over even n (2…198, then y[200]
+    /// alone), s over odd n, d over even n (2…198, then 0), d over odd n. y[0] has window weight 0 and is dropped.
     @inline(__always)
-    private static func foldFrame(_ t: Int, of x: UnsafePointer<Float>, used: Int, into row: UnsafeMutablePointer<Float>) {
+    private static func foldFrame(
+        _ t: Int, of x: UnsafePointer<Float>, used: Int, into folded: UnsafeMutablePointer<Float>, frames: Int
+    ) {
         let n = fftSize
         let start = t * hopLength - n / 2
         let block = blockSize
+        let sEven = folded + t * block
+        let sOdd = sEven + frames * block
+        let dEven = sOdd + frames * block
+        let dOdd = dEven + frames * block
         if start >= 0 && start + n <= used {
             let y = x + start
             for i in 0..<(block - 1) {
                 let e = 2 * i + 2
-                row[i] = y[e] + y[n - e]
-                row[2 * block + i] = y[e] - y[n - e]
+                sEven[i] = y[e] + y[n - e]
+                dEven[i] = y[e] - y[n - e]
             }
-            row[block - 1] = y[n / 2]
-            row[3 * block - 1] = 0
+            sEven[block - 1] = y[n / 2]
+            dEven[block - 1] = 0
             for i in 0..<block {
                 let o = 2 * i + 1
-                row[block + i] = y[o] + y[n - o]
-                row[3 * block + i] = y[o] - y[n - o]
+                sOdd[i] = y[o] + y[n - o]
+                dOdd[i] = y[o] - y[n - o]
             }
             return
         }
@@ -196,15 +226,15 @@ public struct LogMelSpectrogram: Sendable {
         }
         for i in 0..<(block - 1) {
             let e = 2 * i + 2
-            row[i] = y(e) + y(n - e)
-            row[2 * block + i] = y(e) - y(n - e)
+            sEven[i] = y(e) + y(n - e)
+            dEven[i] = y(e) - y(n - e)
         }
-        row[block - 1] = y(n / 2)
-        row[3 * block - 1] = 0
+        sEven[block - 1] = y(n / 2)
+        dEven[block - 1] = 0
         for i in 0..<block {
             let o = 2 * i + 1
-            row[block + i] = y(o) + y(n - o)
-            row[3 * block + i] = y(o) - y(n - o)
+            sOdd[i] = y(o) + y(n - o)
+            dOdd[i] = y(o) - y(n - o)
         }
     }
 }
