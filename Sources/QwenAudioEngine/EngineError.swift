@@ -9,6 +9,10 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     case model(ModelError)
     /// The caller stopped listening.
     case cancelled
+    /// The queue of waiting requests is full.
+    case busy(queued: Int)
+    /// The server is stopping and takes no new work.
+    case shuttingDown
 
     public var description: String {
         switch self {
@@ -17,6 +21,8 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
             "the prompt has \(prompt) tokens and max_tokens is \(maxTokens): more than the model's \(limit) positions"
         case .model(let error): error.description
         case .cancelled: "the request was cancelled"
+        case .busy(let queued): "the server is busy: \(queued) requests are waiting; retry shortly"
+        case .shuttingDown: "the server is shutting down"
         }
     }
 }
