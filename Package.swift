@@ -17,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // FFmpeg 5.1 (Debian 12): demuxing, decoding and resampling. The module map links all four libraries.
@@ -42,6 +43,7 @@ let package = Package(
             swiftSettings: swiftSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
         .target(name: "QwenAudioTokenizer", swiftSettings: swiftSettings),
+        .target(name: "QwenAudioAPI", swiftSettings: swiftSettings),
         .target(
             name: "QwenAudioEngine",
             dependencies: ["QwenAudioModels", "QwenAudioTokenizer"],
@@ -52,6 +54,15 @@ let package = Package(
             dependencies: ["QwenAudioTensor", "QwenAudioFeatures"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "QwenAudioServer",
+            dependencies: [
+                "QwenAudioIO",
+                "QwenAudioEngine",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "QwenAudioCLI",
             dependencies: [
@@ -60,6 +71,7 @@ let package = Package(
                 "QwenAudioModels",
                 "QwenAudioEngine",
                 "QwenAudioTokenizer",
+                "QwenAudioServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -87,6 +99,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "QwenAudioServerTests",
+            dependencies: ["QwenAudioServer"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "QwenAudioEngineTests",
             dependencies: ["QwenAudioEngine", "QwenAudioFeatures", "QwenAudioTestSupport"],
             exclude: ["Fixtures"],
@@ -106,6 +123,12 @@ let package = Package(
         .testTarget(
             name: "QwenAudioFeaturesTests",
             dependencies: ["QwenAudioFeatures"],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "QwenAudioAPITests",
+            dependencies: ["QwenAudioAPI"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

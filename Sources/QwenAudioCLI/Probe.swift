@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QwenAudioFeatures
 import QwenAudioIO
+import QwenAudioServer
 
 /// `qwen-audio probe`: what the server will see of a piece of audio, or the exact error a request would get.
 struct Probe: AsyncParsableCommand {
@@ -20,24 +21,26 @@ struct Probe: AsyncParsableCommand {
 
     func run() async throws {
         let limits = AudioLimits(maxInputBytes: maxBytes)
-        let result: Result<DecodedAudio, AudioError>
         do {
             let data = try await AudioInput.read(source, limit: limits.maxInputBytes)
-            result = Result { () throws(AudioError) in try AudioDecoder.decode(data, limits: limits) }
-        } catch {
-            result = .failure(error)
-        }
-        switch result {
-        case .success(let audio):
-            let report = ProbeReport(audio)
+            let report = ProbeReport(try AudioDecoder.decode(data, limits: limits))
             print(json ? report.json : report.table)
-        case .failure(let error):
+        } catch {
+            let (code, message) = Self.describe(error)
             if json {
-                print(ProbeReport.json(of: error))
+                print(JSONOutput.string(["error": ["code": code, "message": message]]))
             } else {
-                FileHandle.standardError.write(Data("error: \(error.code): \(error.message)\n".utf8))
+                FileHandle.standardError.write(Data("error: \(code): \(message)\n".utf8))
             }
             throw ExitCode.failure
+        }
+    }
+
+    static func describe(_ error: any Error) -> (code: String, message: String) {
+        switch error {
+        case let error as AudioError: (error.code, error.message)
+        case let error as AudioFetcher.FetchError: ("download_failed", error.description)
+        default: ("error", "\(error)")
         }
     }
 }
@@ -87,8 +90,4 @@ struct ProbeReport: Encodable {
     }
 
     var json: String { JSONOutput.string(self) }
-
-    static func json(of error: AudioError) -> String {
-        JSONOutput.string(["error": ["code": error.code, "message": error.message]])
-    }
 }
