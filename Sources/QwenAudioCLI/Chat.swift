@@ -99,7 +99,7 @@ struct Chat: AsyncParsableCommand {
         _ generator: Generator, messages: [ChatMessage], clips: [[Float]], parameters: GenerationParameters, stream: Bool
     ) throws -> GenerationOutput {
         let prompt = try generator.prepare(messages, audio: clips)
-        return try generator.generate(prompt, parameters: parameters) { piece in
+        return try generator.generate(prompt, parameters: parameters) { piece, _ in
             if stream {
                 FileHandle.standardOutput.write(Data(piece.utf8))
             }

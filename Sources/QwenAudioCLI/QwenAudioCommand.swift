@@ -5,6 +5,6 @@ struct QwenAudioCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "qwen-audio",
         abstract: "Qwen-Audio, self-hosted: audio and text in, text out.",
-        subcommands: [Chat.self, Probe.self, Bench.self]
+        subcommands: [Serve.self, Chat.self, Probe.self, Bench.self]
     )
 }

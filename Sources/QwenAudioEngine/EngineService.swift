@@ -5,8 +5,8 @@ public import QwenAudioModels
 public enum GenerationEvent: Sendable {
     /// The prompt is ready (audio encoded, template rendered); generation is about to start.
     case started(promptTokens: Int, audioTokens: Int)
-    /// New text, never half a character and never part of a stop string.
-    case delta(String)
+    /// New text, never half a character and never part of a stop string, and the tokens generated so far.
+    case delta(String, tokens: Int)
     /// The answer is complete.
     case finished(GenerationOutput)
 }
@@ -126,9 +126,9 @@ public final class EngineService: @unchecked Sendable {
         do {
             let prompt = try generator.prepare(job.messages, audio: job.audio)
             job.continuation.yield(.started(promptTokens: prompt.textTokenCount, audioTokens: prompt.billedAudioTokens))
-            let output = try generator.generate(prompt, parameters: job.parameters) { piece in
+            let output = try generator.generate(prompt, parameters: job.parameters) { piece, tokens in
                 if job.cancelled { return false }
-                job.continuation.yield(.delta(piece))
+                job.continuation.yield(.delta(piece, tokens: tokens))
                 return true
             }
             job.continuation.yield(.finished(output))

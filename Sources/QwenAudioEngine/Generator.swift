@@ -55,9 +55,10 @@ public final class Generator: @unchecked Sendable {
     }
 
     /// Generates an answer, calling `onText` with each new piece of text as soon as it is complete (never half
-    /// a UTF-8 character, never a piece of a stop string). Return `false` from `onText` to cancel.
+    /// a UTF-8 character, never a piece of a stop string) and the number of tokens generated so far. Return
+    /// `false` from `onText` to cancel.
     public func generate(
-        _ prompt: Prompt, parameters: GenerationParameters, onText: (String) -> Bool = { _ in true }
+        _ prompt: Prompt, parameters: GenerationParameters, onText: (String, Int) -> Bool = { _, _ in true }
     ) throws(EngineError) -> GenerationOutput {
         guard parameters.maxTokens > 0 else { throw .invalidRequest("max_tokens must be at least 1") }
         guard prompt.tokens.count + parameters.maxTokens <= model.contextLength else {
@@ -100,7 +101,7 @@ public final class Generator: @unchecked Sendable {
             if ready > emitted {
                 let piece = String(text.dropFirst(emitted).prefix(ready - emitted))
                 emitted = ready
-                if !onText(piece) { throw .cancelled }
+                if !onText(piece, generated.count) { throw .cancelled }
             }
             if generated.count == parameters.maxTokens { break }
             do {
@@ -111,7 +112,7 @@ public final class Generator: @unchecked Sendable {
         }
         if !cutAtStopString { text += detokenizer.finish() }
         if text.count > emitted {
-            if !onText(String(text.dropFirst(emitted))) { throw .cancelled }
+            if !onText(String(text.dropFirst(emitted)), generated.count) { throw .cancelled }
         }
         return GenerationOutput(
             text: text, tokenIDs: generated, finishReason: finish,

@@ -25,7 +25,7 @@ struct EngineServiceTests {
             case .started(let prompt, let audioTokens):
                 #expect(prompt == 32 && audioTokens == 35)
                 started = true
-            case .delta(let piece): text += piece
+            case .delta(let piece, _): text += piece
             case .finished(let output): finished = output
             }
         }

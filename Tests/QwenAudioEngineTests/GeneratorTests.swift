@@ -95,7 +95,7 @@ struct GeneratorTests {
             [.user([.audio, .text(fixture.reference["question"] as! String)])], audio: [fixture.samples])
         #expect(prompt.tokens == fixture.inputIDs)
         var streamed = ""
-        let output = try generator.generate(prompt, parameters: .greedy(maxTokens: 16)) { piece in
+        let output = try generator.generate(prompt, parameters: .greedy(maxTokens: 16)) { piece, _ in
             streamed += piece
             return true
         }
@@ -119,7 +119,7 @@ struct GeneratorTests {
         var parameters = GenerationParameters.greedy(maxTokens: 16)
         parameters.stop = [tail]
         var streamed = ""
-        let stopped = try generator.generate(prompt, parameters: parameters) { streamed += $0; return true }
+        let stopped = try generator.generate(prompt, parameters: parameters) { piece, _ in streamed += piece; return true }
         #expect(stopped.finishReason == .stop)
         #expect(!stopped.text.contains(tail))
         #expect(full.text.hasPrefix(stopped.text))
@@ -132,7 +132,7 @@ struct GeneratorTests {
         let generator = TinyEngine.generator
         let prompt = try generator.prepare([.user([.audio])], audio: [fixture.samples])
         #expect(throws: EngineError.cancelled) {
-            _ = try generator.generate(prompt, parameters: .greedy(maxTokens: 16)) { _ in false }
+            _ = try generator.generate(prompt, parameters: .greedy(maxTokens: 16)) { _, _ in false }
         }
     }
 
