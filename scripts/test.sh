@@ -10,3 +10,7 @@ python3 -m pip install --quiet --disable-pip-version-check -r Tests/e2e/requirem
 swift build
 swift test
 python3 -m pytest -q Tests/e2e
+# The same native-protocol suite with the dashscope 1.x SDK, in its own virtual environment.
+[ -x .cache/venv-dashscope1/bin/python ] || python3 -m venv .cache/venv-dashscope1
+.cache/venv-dashscope1/bin/python -m pip install --quiet --disable-pip-version-check -r Tests/e2e/requirements-dashscope1.txt
+.cache/venv-dashscope1/bin/python -m pytest -q Tests/e2e/test_dashscope.py

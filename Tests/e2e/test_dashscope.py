@@ -184,3 +184,17 @@ def test_client_disconnect_cancels_and_the_next_request_is_served(server, audio_
     while "stream ended early" not in server.output() and "generation cancelled" not in server.output():
         assert time.time() < deadline, server.output()[-2000:]
         time.sleep(0.2)
+
+
+def test_async_client(server, audio_server):
+    import asyncio
+    from dashscope import AioMultiModalConversation
+
+    async def ask():
+        messages = [{"role": "user", "content": [{"audio": f"{audio_server}/{CLIP}"}, {"text": "What is it?"}]}]
+        return await AioMultiModalConversation.call(model="qwen2-audio-instruct", messages=messages,
+                                                    temperature=0, max_tokens=4)
+
+    response = asyncio.run(ask())
+    assert response.status_code == 200, response
+    assert response.usage.audio_tokens == BILLED
