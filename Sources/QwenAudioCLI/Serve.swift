@@ -53,8 +53,22 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "qwen-audio.server")
-        let (generator, _) = try Chat.load(directory)
-        let engine = EngineService(generator: generator, queueLimit: queueLimit)
+        guard FileManager.default.fileExists(atPath: directory + "/config.json") else {
+            throw ValidationError("\(directory)/config.json does not exist: --model must be a Hugging Face model directory")
+        }
+        // Listen at once and load in the background: /health answers `loading` (503) until the model is ready.
+        let slot = EngineSlot()
+        let queueLimit = self.queueLimit
+        Thread.detachNewThread {
+            do {
+                let (generator, _) = try Chat.load(directory)
+                slot.set(EngineService(generator: generator, queueLimit: queueLimit))
+                logger.info("model ready")
+            } catch {
+                logger.critical("cannot load \(directory): \(error)")
+                Foundation.exit(1)
+            }
+        }
         let keys = Set(apiKeys + (environment["QWEN_AUDIO_API_KEYS"]?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } ?? []))
             .filter { !$0.isEmpty }
         let directoryName = URL(fileURLWithPath: directory).lastPathComponent
@@ -63,9 +77,9 @@ struct Serve: AsyncParsableCommand {
         let configuration = ServerConfiguration(
             host: host, port: port, apiKeys: keys, modelNames: names.reduce(into: []) { if !$0.contains($1) { $0.append($1) } },
             allowPrivateURLs: allowPrivateURLs, allowedLocalDirectory: allowLocalDir)
-        let app = buildApplication(configuration: configuration, engine: engine, logger: logger)
+        let app = buildApplication(configuration: configuration, engine: slot, logger: logger)
         logger.info("serving \(directory) on http://\(host):\(port) (models: \(configuration.modelNames.joined(separator: ", ")))")
         try await app.runService()
-        engine.shutdown()
+        slot.engine?.shutdown()
     }
 }

@@ -36,14 +36,39 @@ public struct ServerConfiguration: Sendable {
     }
 }
 
+/// The engine once the model has loaded. The server listens from the start, so `/health` can say `loading`
+/// (503) while a large model is read, and generation requests are told to retry instead of hanging.
+public final class EngineSlot: @unchecked Sendable {
+    // Written once by the loader, read by every request; guarded by `lock`.
+    private let lock = NSLock()
+    private var loaded: EngineService?
+
+    public init(_ engine: EngineService? = nil) { loaded = engine }
+
+    public var engine: EngineService? {
+        lock.lock()
+        defer { lock.unlock() }
+        return loaded
+    }
+
+    public func set(_ engine: EngineService) {
+        lock.lock()
+        loaded = engine
+        lock.unlock()
+    }
+}
+
 /// Builds the HTTP application: DashScope native and OpenAI-compatible routes over one engine.
-public func buildApplication(configuration: ServerConfiguration, engine: EngineService, logger: Logger)
+public func buildApplication(configuration: ServerConfiguration, engine: EngineSlot, logger: Logger)
     -> some ApplicationProtocol
 {
-    let handlers = Handlers(configuration: configuration, engine: engine, logger: logger)
+    let handlers = Handlers(configuration: configuration, slot: engine, logger: logger)
     let router = Router()
     router.get("/health") { _, _ in
-        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+        let ready = engine.engine != nil
+        return Response(
+            status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: ready ? #"{"status":"ok"}"# : #"{"status":"loading"}"#)))
     }
     router.post(RouterPath(DashScope.generationPath)) { request, _ in await handlers.dashScope(request) }
     for path in OpenAI.chatCompletionsPaths {

@@ -12,13 +12,13 @@ import QwenAudioModels
 /// engine → answer as JSON or as a stream. Every failure becomes an ``APIError`` in ``apiError(_:)``.
 struct Handlers: Sendable {
     let configuration: ServerConfiguration
-    let engine: EngineService
+    let slot: EngineSlot
     let logger: Logger
     let fetcher: AudioFetcher
 
-    init(configuration: ServerConfiguration, engine: EngineService, logger: Logger) {
+    init(configuration: ServerConfiguration, slot: EngineSlot, logger: Logger) {
         self.configuration = configuration
-        self.engine = engine
+        self.slot = slot
         self.logger = logger
         fetcher = AudioFetcher(policy: .init(allowPrivateAddresses: configuration.allowPrivateURLs))
     }
@@ -55,6 +55,9 @@ struct Handlers: Sendable {
         do {
             let headers = Self.headers(of: request)
             if let error = authorizationError(headers) { throw error }
+            guard let engine = slot.engine else {
+                throw APIError(status: 503, code: .modelUnavailable, message: "The model is still loading; retry shortly.")
+            }
             let body: ByteBuffer
             do {
                 body = try await request.body.collect(upTo: configuration.maxBodyBytes)
@@ -69,7 +72,7 @@ struct Handlers: Sendable {
                     ? APIError.modelNotExist(chat.model, served: configuration.modelNames) : APIError.modelNotFound(chat.model)
             }
             let (messages, clips) = try await resolve(chat.messages)
-            let parameters = try generationParameters(chat.sampling)
+            let parameters = try generationParameters(chat.sampling, defaults: engine.generator.model.generationConfig)
             let events = try engine.submit(messages, audio: clips, parameters: parameters)
             logger.info("generation queued", metadata: ["protocol": "\(api)", "stream": "\(chat.stream)", "clips": "\(clips.count)"])
             if chat.stream {
@@ -185,8 +188,9 @@ struct Handlers: Sendable {
 
     // MARK: - Mapping
 
-    private func generationParameters(_ sampling: ChatRequest.Sampling) throws(APIError) -> GenerationParameters {
-        let defaults = engine.generator.model.generationConfig
+    private func generationParameters(_ sampling: ChatRequest.Sampling, defaults: GenerationConfig) throws(APIError)
+        -> GenerationParameters
+    {
         let greedyByDefault = !defaults.doSample
         return GenerationParameters(
             maxTokens: sampling.maxTokens ?? 1500,
