@@ -297,3 +297,25 @@ extension String {
         return String(self[..<bracket])
     }
 }
+
+/// Parses a present `messages` value at `path` (`input.messages` or `messages`): a non-empty list whose items
+/// `parse` reads in the protocol's own shape, then the conversation rules both protocols share.
+func parseMessageList(
+    _ value: JSONValue, path: String, parse: (JSONValue, String) throws(APIError) -> APIMessage
+) throws(APIError) -> [APIMessage] {
+    guard case .array(let items) = value else {
+        throw .invalidParameter(
+            "'\(path)' is \(value.withArticle); expected a list of {\"role\": …, \"content\": …} objects.",
+            field: path
+        )
+    }
+    guard !items.isEmpty else {
+        throw .invalidParameter("[] is too short - '\(path)'; expected at least one user message.", field: path)
+    }
+    var messages: [APIMessage] = []
+    for (index, item) in items.enumerated() {
+        messages.append(try parse(item, "\(path)[\(index)]"))
+    }
+    try checkConversation(messages) { "\(path)[\($0)]" }
+    return messages
+}

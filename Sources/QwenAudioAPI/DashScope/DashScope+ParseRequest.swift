@@ -108,25 +108,9 @@ extension DashScope {
                 field: "input.messages"
             )
         }
-        guard case .array(let items) = messagesValue else {
-            throw .invalidParameter(
-                "'input.messages' is \(messagesValue.withArticle); "
-                    + "expected a list of {\"role\": …, \"content\": …} objects.",
-                field: "input.messages"
-            )
+        return try parseMessageList(messagesValue, path: "input.messages") { item, path throws(APIError) in
+            try parseMessage(item, path: path, ossResolve: ossResolve)
         }
-        guard !items.isEmpty else {
-            throw .invalidParameter(
-                "[] is too short - 'input.messages'; expected at least one user message.",
-                field: "input.messages"
-            )
-        }
-        var messages: [APIMessage] = []
-        for (index, item) in items.enumerated() {
-            messages.append(try parseMessage(item, path: "input.messages[\(index)]", ossResolve: ossResolve))
-        }
-        try checkConversation(messages) { "input.messages[\($0)]" }
-        return messages
     }
 
     private static func parseMessage(_ item: JSONValue, path: String, ossResolve: Bool) throws(APIError) -> APIMessage {

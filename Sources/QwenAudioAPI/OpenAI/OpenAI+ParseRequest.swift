@@ -99,24 +99,9 @@ extension OpenAI {
                 field: "messages"
             )
         }
-        guard case .array(let items) = value else {
-            throw .invalidParameter(
-                "'messages' is \(value.withArticle); expected a list of {\"role\": …, \"content\": …} objects.",
-                field: "messages"
-            )
+        return try parseMessageList(value, path: "messages") { item, path throws(APIError) in
+            try parseMessage(item, path: path, ossResolve: ossResolve)
         }
-        guard !items.isEmpty else {
-            throw .invalidParameter(
-                "[] is too short - 'messages'; expected at least one user message.",
-                field: "messages"
-            )
-        }
-        var messages: [APIMessage] = []
-        for (index, item) in items.enumerated() {
-            messages.append(try parseMessage(item, path: "messages[\(index)]", ossResolve: ossResolve))
-        }
-        try checkConversation(messages) { "messages[\($0)]" }
-        return messages
     }
 
     private static func parseMessage(_ item: JSONValue, path: String, ossResolve: Bool) throws(APIError) -> APIMessage {
